@@ -4,6 +4,7 @@ import os
 
 from dagster import Definitions, EnvVar, in_process_executor
 
+from cohort_packager.assets.partitions import register_stored_extractions
 from cohort_packager.assets.reports import extraction_reports
 from cohort_packager.config import (
     MONGO_PASSWORD_ENV_VAR,
@@ -45,4 +46,5 @@ def build_definitions() -> Definitions:
     )
 
 
+register_stored_extractions()
 defs = build_definitions()
