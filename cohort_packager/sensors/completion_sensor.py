@@ -18,7 +18,6 @@ from dagster import (
 
 from cohort_packager.assets.partitions import extractions
 from cohort_packager.completion import evaluate_job
-from cohort_packager.config import load_settings
 from cohort_packager.resources.extraction_store import ExtractionStoreResource
 
 EVALUATION_BUDGET_SECONDS = 30.0
@@ -127,7 +126,3 @@ def _tick_message(ready: list[str], waiting: dict[str, int], unchecked: int) -> 
     return f"Completion check: {requested}; {total} jobs waiting" + (
         f" ({detail})" if detail else "")
 
-
-def interval_from_config() -> int:
-    """The sensor interval, `CohortPackagerOptions.JobWatcherTimeoutInSeconds`."""
-    return load_settings().packager.job_watcher_interval_seconds
