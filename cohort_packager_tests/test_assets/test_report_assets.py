@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from dagster import AssetKey, DagsterEventType, DagsterInstance, EventRecordsFilter
 
 from cohort_packager_tests.support.acceptance import create_written_files, load_case, publish
@@ -65,3 +67,33 @@ def test_rerun_reuses_the_stored_completion_time_and_gives_identical_bytes(envir
     driver.run_reports(case.meta["job_id"])
 
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_job_whose_keys_were_all_rejected_gets_its_reports(environment):
+    case = load_case("02_rejections")
+    request = next(m for m in case.messages if m.queue == "ExtractRequestInfoOptions")
+    body = json.loads(request.body)
+    body["KeyValueCount"] = 2
+    fileless = [m for m in case.messages if m.queue == "FileCollectionInfoOptions"
+                and not json.loads(m.body)["ExtractFileMessagesDispatched"]["SerializeableKeys"]]
+    environment.declare_queues()
+    connection, channel = environment.channel()
+    publish(channel, environment.queue_names[request.queue], request.headers,
+            json.dumps(body).encode())
+    for message in fileless:
+        publish(channel, environment.queue_names[message.queue], message.headers, message.body)
+    connection.close()
+    driver = ServiceDriver(DagsterInstance.ephemeral())
+
+    driver.ingest_tick()
+
+    assert driver.completion_tick() == [case.meta["job_id"]]
+    folder = environment.extract_root / case.meta["report_dir"]
+    assert (folder / "rejected_files.csv").read_bytes() == (
+        b"ExtractionKey,Count,Reason\n"
+        b"1.2.3.4.5.200.2,3,Modality was not CT\n"
+        b"1.2.3.4.5.200.2,1,Blacklisted\n"
+        b'1.2.3.4.5.200.2,1,"Burned-in annotation, flagged"\n')
+    assert (folder / "processing_errors.csv").read_bytes() == b"DicomFilePath,Reason\n"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "README.md", "processing_errors.csv", "rejected_files.csv", "verification_failures.csv"]
