@@ -46,77 +46,116 @@ class JobProgress:
                     f"of {self.files_expected} files")
         return f"{self.awaiting_disk} written files to appear on disk"
 
-    def as_document(self, evaluated_at: datetime) -> dict:
+    def as_document(self) -> dict:
         return {
             "keysRequested": self.keys_requested, "keysReceived": self.keys_received,
             "filesExpected": self.files_expected, "filesAccounted": self.files_accounted,
             "unmatchedOutcomes": self.unmatched_outcomes, "awaitingDisk": self.awaiting_disk,
-            "waitingOn": self.waiting_on, "stalled": self.stalled, "evaluatedAt": evaluated_at,
+            "waitingOn": self.waiting_on, "stalled": self.stalled, "complete": self.complete,
         }
+
+
+@dataclass(frozen=True)
+class CompletionRules:
+    extract_root: Path
+    grace_seconds: float
+    stalled_seconds: float
 
 
 def evaluate_job(store: ExtractionStore, job: dict, extract_root: Path, grace_seconds: float,
                  stalled_seconds: float, now: datetime,
                  last_activity: datetime | None) -> JobProgress:
     """Reconcile one job's stored documents (and its files on disk) and record the result."""
-    progress = JobProgress(job_id=job["_id"], keys_requested=int(job["keyCount"]))
-    expected_by_guid, expected_paths = _expected_files(store, job["_id"], progress)
-    if progress.keys_received >= progress.keys_requested:
-        written = _account_outcomes(store, job, expected_by_guid, expected_paths, progress)
-        if progress.files_accounted >= progress.files_expected:
-            _check_disk(store, job, written, extract_root, grace_seconds, now, progress)
-
-    reference = last_activity or job["header"]["receivedAt"]
-    progress.stalled = not progress.complete and now - reference > timedelta(
-        seconds=stalled_seconds)
-    store.set_job_fields(job["_id"], {
-        "jobStatus": _status(progress),
-        "progress": progress.as_document(now),
-    })
-    return progress
+    rules = CompletionRules(extract_root, grace_seconds, stalled_seconds)
+    return evaluate_jobs(store, [job], rules, now, {job["_id"]: last_activity})[job["_id"]]
 
 
-def _expected_files(store: ExtractionStore, job_id: str, progress: JobProgress):
-    by_guid: dict[str, str] = {}
-    paths: set[str] = set()
-    keys: set[str] = set()
-    projection = {"key": 1, "expectedFiles": 1}
-    for document in store.collection_documents(job_id, projection):
-        keys.add(document["key"])
+def evaluate_jobs(store: ExtractionStore, jobs: list[dict], rules: CompletionRules,
+                  now: datetime, last_activity: dict[str, datetime | None]
+                  ) -> dict[str, JobProgress]:
+    """Reconcile several jobs with one query per collection, and record each job's result."""
+    ledgers = {job["_id"]: _Ledger(job) for job in jobs}
+    projection = {"jobId": 1, "key": 1, "expectedFiles": 1}
+    for document in store.collections.find({"jobId": {"$in": list(ledgers)}}, projection):
+        ledgers[document["jobId"]].add_collection(document)
+
+    counting = [job_id for job_id, ledger in ledgers.items() if ledger.keys_complete]
+    if counting:
+        projection = {"jobId": 1, "header.parents": 1, "outputFileName": 1,
+                      "dicomFilePath": 1, "extractedFileStatus": 1, "verifiedFileStatus": 1}
+        for outcome in store.outcomes.find({"jobId": {"$in": counting}}, projection):
+            ledgers[outcome["jobId"]].add_outcome(outcome)
+
+    results = {}
+    for job in jobs:
+        ledger = ledgers[job["_id"]]
+        progress = ledger.progress()
+        if ledger.keys_complete and progress.files_accounted >= progress.files_expected:
+            _check_disk(store, job, ledger.written, rules, now, progress)
+        reference = last_activity.get(job["_id"]) or job["header"]["receivedAt"]
+        progress.stalled = not progress.complete and now - reference > timedelta(
+            seconds=rules.stalled_seconds)
+        results[job["_id"]] = progress
+    changed = {}
+    for job in jobs:
+        fields = {"jobStatus": _status(results[job["_id"]]),
+                  "progress": results[job["_id"]].as_document()}
+        if any(job.get(name) != value for name, value in fields.items()):
+            changed[job["_id"]] = fields
+    store.record_progress(changed)
+    return results
+
+
+class _Ledger:
+    """One job's dispatched files and the outcomes matched to them, built while streaming."""
+
+    def __init__(self, job: dict):
+        self.job = job
+        self.keys: set[str] = set()
+        self.expected_by_guid: dict[str, str] = {}
+        self.expected_paths: set[str] = set()
+        self.matched: set[str] = set()
+        self.unnamed_sources: set[str] = set()
+        self.unmatched = 0
+        self.written: list[dict] = []
+        self.identifiable = bool(job.get("isIdentifiableExtraction"))
+
+    @property
+    def keys_complete(self) -> bool:
+        return len(self.keys) >= int(self.job["keyCount"])
+
+    def add_collection(self, document: dict) -> None:
+        self.keys.add(document["key"])
         for expected in document.get("expectedFiles") or ():
-            by_guid[expected["extractFileMessageGuid"]] = expected["anonymisedFilePath"]
-            paths.add(expected["anonymisedFilePath"])
-    progress.keys_received = len(keys)
-    progress.files_expected = len(by_guid)
-    return by_guid, paths
+            self.expected_by_guid[expected["extractFileMessageGuid"]] = (
+                expected["anonymisedFilePath"])
+            self.expected_paths.add(expected["anonymisedFilePath"])
 
-
-def _account_outcomes(store: ExtractionStore, job: dict, expected_by_guid: dict[str, str],
-                      expected_paths: set[str], progress: JobProgress) -> list[dict]:
-    """Match outcomes to dispatched files; returns the outcomes that say a file was written."""
-    matched: set[str] = set()
-    unnamed_sources: set[str] = set()
-    written: list[dict] = []
-    identifiable = bool(job.get("isIdentifiableExtraction"))
-    projection = {"header.parents": 1, "outputFileName": 1, "dicomFilePath": 1,
-                  "extractedFileStatus": 1, "verifiedFileStatus": 1}
-    for outcome in store.outcome_documents(job["_id"], projection=projection):
+    def add_outcome(self, outcome: dict) -> None:
+        """Match an outcome to a dispatched file: by its parent message, else by its path; an
+        outcome without a path (a failure) stands for one of the files not otherwise matched."""
         path = outcome.get("outputFileName")
-        parent = _dispatching_parent(outcome, expected_by_guid)
+        parent = _dispatching_parent(outcome, self.expected_by_guid)
         if parent is not None:
-            matched.add(expected_by_guid[parent])
-        elif path in expected_paths:
-            matched.add(path)
+            self.matched.add(self.expected_by_guid[parent])
+        elif path in self.expected_paths:
+            self.matched.add(path)
         elif path is None:
-            unnamed_sources.add(outcome.get("dicomFilePath"))
+            self.unnamed_sources.add(outcome.get("dicomFilePath"))
         else:
-            progress.unmatched_outcomes += 1
-            continue
-        if path is not None and _says_written(outcome, identifiable):
-            written.append(outcome)
-    unnamed = min(len(unnamed_sources), progress.files_expected - len(matched))
-    progress.files_accounted = len(matched) + unnamed
-    return written
+            self.unmatched += 1
+            return
+        if path is not None and _says_written(outcome, self.identifiable):
+            self.written.append(outcome)
+
+    def progress(self) -> JobProgress:
+        progress = JobProgress(job_id=self.job["_id"], keys_requested=int(self.job["keyCount"]),
+                               keys_received=len(self.keys),
+                               files_expected=len(self.expected_by_guid),
+                               unmatched_outcomes=self.unmatched)
+        unnamed = min(len(self.unnamed_sources), progress.files_expected - len(self.matched))
+        progress.files_accounted = len(self.matched) + max(unnamed, 0)
+        return progress
 
 
 def _dispatching_parent(outcome: dict, expected_by_guid: dict[str, str]) -> str | None:
@@ -133,9 +172,9 @@ def _says_written(outcome: dict, identifiable: bool) -> bool:
     return identifiable and outcome.get("extractedFileStatus") == "Copied"
 
 
-def _check_disk(store: ExtractionStore, job: dict, written: list[dict], extract_root: Path,
-                grace_seconds: float, now: datetime, progress: JobProgress) -> None:
-    folder = Path(extract_root) / job["extractionDirectory"]
+def _check_disk(store: ExtractionStore, job: dict, written: list[dict], rules: CompletionRules,
+                now: datetime, progress: JobProgress) -> None:
+    folder = Path(rules.extract_root) / job["extractionDirectory"]
     absent = [o["_id"] for o in written if not _exists_inside(folder, o["outputFileName"])]
     progress.awaiting_disk = len(absent)
     if not absent:
@@ -145,7 +184,7 @@ def _check_disk(store: ExtractionStore, job: dict, written: list[dict], extract_
     if since is None:
         store.set_job_fields(job["_id"], {"awaitingDiskSince": now})
         since = now
-    if now - since >= timedelta(seconds=grace_seconds):
+    if now - since >= timedelta(seconds=rules.grace_seconds):
         progress.missing_on_disk = absent
         progress.complete = True
 

@@ -156,7 +156,8 @@ def _store_valid(store: ExtractionStore, valid: list[_Valid], rejections: list[d
         settle = [by_id[d["_id"]] for d in result.duplicates] + repeats[kind]
         _settle_duplicates(store, kind, settle, rejections, outcome, now)
 
-    store.record_activity({job: dict(counts) for job, counts in activity.items()}, now)
+    stored_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    store.record_activity({job: dict(counts) for job, counts in activity.items()}, stored_at)
 
 
 def _first_per_id(valid: list[_Valid]) -> tuple[dict[str, list], dict[str, list]]:

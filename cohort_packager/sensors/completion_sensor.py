@@ -17,10 +17,11 @@ from dagster import (
 )
 
 from cohort_packager.assets.partitions import extractions
-from cohort_packager.completion import evaluate_job
+from cohort_packager.completion import CompletionRules, evaluate_jobs
 from cohort_packager.resources.extraction_store import ExtractionStoreResource
 
 EVALUATION_BUDGET_SECONDS = 30.0
+EVALUATION_GROUP = 100
 
 
 def build_completion_sensor(report_job: JobDefinition, interval_seconds: int) -> SensorDefinition:
@@ -39,8 +40,13 @@ def build_completion_sensor(report_job: JobDefinition, interval_seconds: int) ->
         """Fires when an extraction's last outcome is stored and its files are on disk."""
         settings = extraction_store.settings()
         options = settings.packager
+        tick_started = datetime.now(timezone.utc).replace(tzinfo=None)
+        since = datetime.fromisoformat(context.cursor) if context.cursor else None
         with extraction_store.open(settings) as store:
-            ready, waiting, unchecked = _find_ready_jobs(store, settings, options)
+            ready, waiting, unchecked = _find_ready_jobs(store, settings, options, since,
+                                                         tick_started)
+        if not unchecked:
+            context.update_cursor(tick_started.isoformat())
 
         requests = [RunRequest(run_key=job_id, partition_key=job_id) for job_id in ready]
         message = _tick_message(ready, waiting, unchecked)
@@ -55,56 +61,61 @@ def build_completion_sensor(report_job: JobDefinition, interval_seconds: int) ->
     return detect_complete_extractions
 
 
-def _find_ready_jobs(store, settings, options):
-    """Evaluate jobs whose state may have changed, within a time and run budget."""
+def _find_ready_jobs(store, settings, options, since: datetime | None, now: datetime):
+    """Evaluate the jobs that may have changed since the last tick that checked every job due
+    (`since`), in groups, within a time and run budget."""
     started = time.monotonic()
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    rules = CompletionRules(settings.extract_root, options.output_file_grace_seconds,
+                            options.stalled_job_seconds)
     jobs = [j for j in store.jobs_in_progress() if "readyAt" not in j]
-    activity = store.progress_of(j["_id"] for j in jobs)
+    activity = {job_id: doc.get("lastActivityAt")
+                for job_id, doc in store.progress_of(j["_id"] for j in jobs).items()}
     ready: list[str] = []
     waiting: dict[str, int] = {}
-    unchecked = 0
-    for job in sorted(jobs, key=lambda j: _evaluated_at(j)):
-        last_activity = activity.get(job["_id"], {}).get("lastActivityAt")
-        if not _needs_evaluation(job, last_activity, now, options.stalled_job_seconds):
+    due = []
+    for job in jobs:
+        if _needs_evaluation(job, activity.get(job["_id"]), since, now,
+                             options.stalled_job_seconds):
+            due.append(job)
+        else:
             _count_waiting(waiting, job.get("progress"))
-            continue
+
+    unchecked = 0
+    for first in range(0, len(due), EVALUATION_GROUP):
+        group = due[first:first + EVALUATION_GROUP]
         if len(ready) >= options.completion_max_runs_per_tick or (
                 time.monotonic() - started > EVALUATION_BUDGET_SECONDS):
-            unchecked += 1
+            unchecked += len(group)
             continue
-        progress = evaluate_job(store, job, settings.extract_root,
-                                options.output_file_grace_seconds,
-                                options.stalled_job_seconds, now, last_activity)
-        if progress.complete:
-            store.set_job_fields(job["_id"], {"readyAt": now,
+        for job_id, progress in evaluate_jobs(store, group, rules, now, activity).items():
+            if progress.complete and len(ready) < options.completion_max_runs_per_tick:
+                store.set_job_fields(job_id, {"readyAt": now,
                                               "missingOnDisk": progress.missing_on_disk})
-            ready.append(job["_id"])
-        else:
-            _count_waiting(waiting, progress.as_document(now))
+                ready.append(job_id)
+            else:
+                _count_waiting(waiting, progress.as_document())
     return ready, waiting, unchecked
 
 
-def _needs_evaluation(job: dict, last_activity, now: datetime, stalled_seconds: float) -> bool:
+def _needs_evaluation(job: dict, last_activity: datetime | None, since: datetime | None,
+                      now: datetime, stalled_seconds: float) -> bool:
+    """Whether a job may have changed: new documents since `since`, a complete job waiting
+    for a run slot, written files awaited on disk, or a job crossing the stalled timeout."""
     progress = job.get("progress")
-    if progress is None or job.get("awaitingDiskSince") is not None:
+    if since is None or progress is None or progress.get("complete"):
         return True
-    evaluated = progress["evaluatedAt"]
-    if last_activity is not None and last_activity >= evaluated:
+    if job.get("awaitingDiskSince") or (last_activity is not None and last_activity >= since):
         return True
     reference = last_activity or job["header"]["receivedAt"]
     becomes_stalled = (now - reference).total_seconds() > stalled_seconds
     return becomes_stalled != progress.get("stalled", False)
 
 
-def _evaluated_at(job: dict) -> datetime:
-    progress = job.get("progress") or {}
-    return progress.get("evaluatedAt") or datetime.min
-
-
 def _count_waiting(waiting: dict[str, int], progress: dict | None) -> None:
     if progress is None:
         reason = "a first check"
+    elif progress.get("complete"):
+        reason = "a free run slot"
     elif progress.get("stalled"):
         reason = "stalled"
     elif progress["keysReceived"] < progress["keysRequested"]:

@@ -15,6 +15,7 @@ from typing import Iterable, Iterator, Sequence
 from pymongo import ASCENDING, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
+from pymongo.write_concern import WriteConcern
 
 DUPLICATE_KEY = 11000
 
@@ -146,6 +147,13 @@ class ExtractionStore:
 
     def set_job_fields(self, job_id: str, fields: dict) -> None:
         self.jobs.update_one({"_id": job_id}, {"$set": fields})
+
+    def record_progress(self, fields_by_job: dict[str, dict]) -> None:
+        """Save derived progress fields; not journaled, since a lost write is recomputed."""
+        if fields_by_job:
+            jobs = self.jobs.with_options(write_concern=WriteConcern(w=1, j=False))
+            jobs.bulk_write([UpdateOne({"_id": job_id}, {"$set": fields})
+                             for job_id, fields in fields_by_job.items()], ordered=False)
 
     def record_completion(self, job_id: str, completed_at: datetime) -> datetime:
         """Set the job's completion time once; returns the stored time (the first one wins)."""
