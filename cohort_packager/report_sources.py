@@ -1,6 +1,6 @@
 """Stream a job's stored documents to the report builders as pandas chunks, in arrival order.
 
-Each report reads only the outcomes it can list (an indexed filter on the statuses), so building
+Each report reads only the outcomes it can list (an indexed filter on `reportAs`), so building
 the reports of a million-file job reads a fraction of its documents.
 """
 
@@ -10,6 +10,7 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
+from cohort_packager.store.documents import PROCESSING_ERROR, VERIFICATION_FAILURE
 from cohort_packager.store.extraction_store import ExtractionStore
 
 CHUNK_ROWS = 5000
@@ -17,11 +18,8 @@ OUTCOME_COLUMNS = ["_id", "dicomFilePath", "outputFileName", "extractedFileStatu
                    "verifiedFileStatus", "statusMessage"]
 COLLECTION_COLUMNS = ["key", "rejectionInfo"]
 
-PROCESSING_ERROR_FILTER = {"$or": [
-    {"extractedFileStatus": "FileMissing"},
-    {"verifiedFileStatus": {"$in": ["NotVerified", "ErrorWontRetry"]}},
-]}
-VERIFICATION_FAILURE_FILTER = {"verifiedFileStatus": "IsIdentifiable"}
+PROCESSING_ERROR_FILTER = {"reportAs": PROCESSING_ERROR}
+VERIFICATION_FAILURE_FILTER = {"reportAs": VERIFICATION_FAILURE}
 
 ChunkSource = Callable[[], Iterable[pd.DataFrame]]
 

@@ -23,6 +23,9 @@ JOB_CONTENT_FIELDS = (
     "extractionModality", "isIdentifiableExtraction", "IsNoFilterExtraction",
 )
 
+PROCESSING_ERROR = "processingError"
+VERIFICATION_FAILURE = "verificationFailure"
+
 
 def header_document(header: MessageHeader, job_id: str, received_at: datetime) -> dict:
     return {
@@ -97,7 +100,21 @@ def outcome_document(message: FileStatus | FileVerification, header: dict, queue
         "extractedFileStatus": extracted,
         "verifiedFileStatus": verified,
         "statusMessage": text,
+        "reportAs": report_section(extracted, verified),
     }
+
+
+def report_section(extracted: str, verified: str) -> str | None:
+    """The report an outcome may be listed in, so each report reads only its candidates.
+
+    `processingError` covers missing sources, anonymisation failures and verifier errors;
+    `verificationFailure` covers files IsIdentifiable flagged; other outcomes get None.
+    """
+    if verified == "IsIdentifiable":
+        return VERIFICATION_FAILURE
+    if extracted != "Copied" and verified in ("NotVerified", "ErrorWontRetry"):
+        return PROCESSING_ERROR
+    return None
 
 
 def same_job_content(stored: dict, incoming: dict) -> bool:

@@ -48,12 +48,9 @@ class ExtractionStore:
     def create_indexes(self) -> None:
         """Create the indexes the queries need; idempotent, run at start-up."""
         self.collections.create_index([("jobId", ASCENDING), ("arrival", ASCENDING)])
-        self.outcomes.create_index([("jobId", ASCENDING), ("arrival", ASCENDING)])
+        # One secondary index on outcomes: each one costs about as much as the insert itself.
         self.outcomes.create_index(
-            [("jobId", ASCENDING), ("verifiedFileStatus", ASCENDING), ("arrival", ASCENDING)]
-        )
-        self.outcomes.create_index(
-            [("jobId", ASCENDING), ("extractedFileStatus", ASCENDING), ("arrival", ASCENDING)]
+            [("jobId", ASCENDING), ("reportAs", ASCENDING), ("arrival", ASCENDING)]
         )
         self.jobs.create_index([("completedAt", ASCENDING)])
         self.rejected.create_index([("rejectedAt", ASCENDING)])
