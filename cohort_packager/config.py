@@ -124,7 +124,7 @@ def _packager_options(section: _Section) -> PackagerOptions:
                               "acknowledged only once stored)")
         queues[key] = QueueOptions(
             queue_name=queue.required("QueueName", str),
-            prefetch_count=queue.positive("QoSPrefetchCount", 1000, maximum=65535),
+            prefetch_count=queue.positive("QoSPrefetchCount", 4000, maximum=65535),
         )
     return PackagerOptions(
         job_watcher_interval_seconds=section.positive("JobWatcherTimeoutInSeconds", 30),

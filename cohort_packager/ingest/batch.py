@@ -1,7 +1,7 @@
 """Store one batch of deliveries and decide, for each, whether to acknowledge or reject it.
 
-`store_batch` parses every delivery, writes the valid ones and the rejected ones with their
-reasons, and only then returns the decisions: the caller acknowledges nothing that is not durably
+`store_batch` parses every delivery (`parse_batch`), writes the valid ones and the rejected
+ones with their reasons (`store_parsed`), and only then returns the decisions: the caller acknowledges nothing that is not durably
 stored. If MongoDB fails part way, the exception propagates and no decision is returned; every
 write is idempotent, so redelivering the whole batch later is safe.
 """
@@ -74,21 +74,38 @@ class _Valid:
     document: dict
 
 
+@dataclass
+class ParsedBatch:
+    """A batch after parsing: the valid messages and the rejections, nothing stored yet."""
+
+    received_at: datetime
+    valid: list[_Valid]
+    rejections: list[dict]
+
+
 def store_batch(store: ExtractionStore, deliveries: Sequence[Delivery],
                 clock: ArrivalClock) -> BatchOutcome:
     """Store `deliveries` and return what to acknowledge and reject; may raise on store errors."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    outcome = BatchOutcome()
-    rejections: list[dict] = []
-    valid: list[_Valid] = []
+    return store_parsed(store, parse_batch(deliveries, clock))
 
+
+def parse_batch(deliveries: Sequence[Delivery], clock: ArrivalClock) -> ParsedBatch:
+    """Parse every delivery, numbering the valid ones in arrival order."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    parsed = ParsedBatch(now, [], [])
     for delivery in deliveries:
         try:
-            valid.append(_parse(delivery, clock.next(), now))
+            parsed.valid.append(_parse(delivery, clock.next(), now))
         except InvalidMessage as invalid:
-            rejections.append(_rejection_document(delivery, invalid.reason, now))
+            parsed.rejections.append(_rejection_document(delivery, invalid.reason, now))
+    return parsed
 
-    valid = _reject_late(store, valid, rejections, outcome, now)
+
+def store_parsed(store: ExtractionStore, parsed: ParsedBatch) -> BatchOutcome:
+    """Write a parsed batch and its rejections; returns what to acknowledge and reject."""
+    now, rejections = parsed.received_at, list(parsed.rejections)
+    outcome = BatchOutcome()
+    valid = _reject_late(store, parsed.valid, rejections, outcome, now)
     _store_valid(store, valid, rejections, outcome, now)
 
     if rejections:

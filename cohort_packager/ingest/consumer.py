@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pika
@@ -18,7 +19,13 @@ import pika.exceptions
 from pymongo.errors import PyMongoError
 
 from cohort_packager.config import PackagerOptions, RabbitOptions
-from cohort_packager.ingest.batch import ArrivalClock, BatchOutcome, Delivery, store_batch
+from cohort_packager.ingest.batch import (
+    ArrivalClock,
+    BatchOutcome,
+    Delivery,
+    parse_batch,
+    store_parsed,
+)
 from cohort_packager.store.extraction_store import ExtractionStore
 
 log = logging.getLogger(__name__)
@@ -129,6 +136,8 @@ def drain_queues(rabbit: RabbitOptions, options: PackagerOptions, store: Extract
 
 
 def _consume(connection, options, store, clock, report, started, max_messages, max_seconds):
+    """Collect deliveries into batches; while one batch is written to MongoDB on a worker
+    thread, the next is collected. Acknowledgements stay on this thread, after each write."""
     channel = connection.channel()
     buffer: list[Delivery] = []
     for key, queue in options.queues.items():
@@ -137,21 +146,44 @@ def _consume(connection, options, store, clock, report, started, max_messages, m
 
     taken = 0
     last_delivery = time.monotonic()
-    while True:
-        before = len(buffer)
-        connection.process_data_events(time_limit=POLL_SECONDS)
-        now = time.monotonic()
-        if len(buffer) > before:
-            last_delivery = now
-        out_of_time = now - started >= max_seconds
-        idle = now - last_delivery >= IDLE_SECONDS
-        full = taken + len(buffer) >= max_messages
-        if buffer and (len(buffer) >= options.ingest_batch_size or idle or out_of_time or full):
-            taken += len(buffer)
-            _settle(channel, store, buffer, clock, report)
-            buffer.clear()
-        if out_of_time or idle or taken >= max_messages:
-            return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write") as writer:
+        pending: _PendingBatch | None = None
+        while True:
+            before = len(buffer)
+            connection.process_data_events(time_limit=POLL_SECONDS)
+            now = time.monotonic()
+            if len(buffer) > before:
+                last_delivery = now
+            if pending and pending.written.done():
+                pending.settle(channel, report)
+                pending = None
+                last_delivery = now  # the acknowledgements free prefetch credit
+            out_of_time = now - started >= max_seconds
+            idle = now - last_delivery >= IDLE_SECONDS
+            full = taken + len(buffer) >= max_messages
+            if buffer and (len(buffer) >= options.ingest_batch_size or idle or out_of_time
+                           or full):
+                if pending:
+                    pending.settle(channel, report)
+                taken += len(buffer)
+                batch = buffer[:]
+                buffer.clear()
+                parsed = parse_batch(batch, clock)
+                pending = _PendingBatch(batch, writer.submit(store_parsed, store, parsed))
+            if (out_of_time or idle or taken >= max_messages) and not buffer:
+                if pending:
+                    pending.settle(channel, report)
+                return
+
+
+@dataclass
+class _PendingBatch:
+    deliveries: list[Delivery]
+    written: Future
+
+    def settle(self, channel, report: TickReport) -> None:
+        """Wait for the batch's write, then nack its rejections and acknowledge the rest."""
+        _settle(channel, self.deliveries, self.written.result(), report)
 
 
 def _collector(buffer: list[Delivery], key: str, queue_name: str):
@@ -164,9 +196,7 @@ def _collector(buffer: list[Delivery], key: str, queue_name: str):
     return on_message
 
 
-def _settle(channel, store: ExtractionStore, buffer: list[Delivery], clock: ArrivalClock,
-            report: TickReport) -> None:
-    outcome = store_batch(store, buffer, clock)
+def _settle(channel, buffer: list[Delivery], outcome: BatchOutcome, report: TickReport) -> None:
     for tag in outcome.reject:
         channel.basic_nack(tag, multiple=False, requeue=False)
     if outcome.acknowledge:
