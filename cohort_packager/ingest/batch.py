@@ -1,8 +1,8 @@
 """Store one batch of deliveries and decide, for each, whether to acknowledge or reject it.
 
 `store_batch` parses every delivery (`parse_batch`), writes the valid ones and the rejected
-ones with their reasons (`store_parsed`), and only then returns the decisions: the caller acknowledges nothing that is not durably
-stored. If MongoDB fails part way, the exception propagates and no decision is returned; every
+ones with their reasons (`store_parsed`), and only then returns the decisions: the caller
+acknowledges nothing that is not durably stored. If MongoDB fails part way, the exception propagates and no decision is returned; every
 write is idempotent, so redelivering the whole batch later is safe.
 """
 
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
 
+import bson
 from bson import Binary
 
 from cohort_packager.messages import (
@@ -30,6 +31,8 @@ from cohort_packager.store.extraction_store import ExtractionStore
 REQUEST_INFO = "ExtractRequestInfoOptions"
 FILE_COLLECTION = "FileCollectionInfoOptions"
 MAX_STORED_BODY_BYTES = 15 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+SIZE_CHECKED_BODY_BYTES = MAX_DOCUMENT_BYTES // 4
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,11 @@ class _Valid:
 
 @dataclass
 class ParsedBatch:
-    """A batch after parsing: the valid messages and the rejections, nothing stored yet."""
+    """A batch after parsing: the deliveries parsed (a prefix of those given, when time ran
+    out), the valid messages and the rejections; nothing stored yet."""
 
     received_at: datetime
+    deliveries: list[Delivery]
     valid: list[_Valid]
     rejections: list[dict]
 
@@ -89,11 +94,16 @@ def store_batch(store: ExtractionStore, deliveries: Sequence[Delivery],
     return store_parsed(store, parse_batch(deliveries, clock))
 
 
-def parse_batch(deliveries: Sequence[Delivery], clock: ArrivalClock) -> ParsedBatch:
-    """Parse every delivery, numbering the valid ones in arrival order."""
+def parse_batch(deliveries: Sequence[Delivery], clock: ArrivalClock,
+                deadline: float | None = None) -> ParsedBatch:
+    """Parse the deliveries in order, numbering the valid ones in arrival order. Past
+    `deadline` (a `time.monotonic()` value) it stops, having parsed at least one."""
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    parsed = ParsedBatch(now, [], [])
+    parsed = ParsedBatch(now, [], [], [])
     for delivery in deliveries:
+        if deadline is not None and parsed.deliveries and time.monotonic() > deadline:
+            break
+        parsed.deliveries.append(delivery)
         try:
             parsed.valid.append(_parse(delivery, clock.next(), now))
         except InvalidMessage as invalid:
@@ -126,7 +136,19 @@ def _parse(delivery: Delivery, arrival: int, now: datetime) -> _Valid:
         document = documents.collection_document(message, header_doc, arrival)
     else:
         document = documents.outcome_document(message, header_doc, delivery.queue, arrival)
+    if len(delivery.body) > SIZE_CHECKED_BODY_BYTES:
+        _require_storable_size(document)
     return _Valid(delivery, message, document)
+
+
+def _require_storable_size(document: dict) -> None:
+    """Refuse a document MongoDB could not store; text can grow up to threefold once decoded."""
+    size = len(bson.encode(document))
+    if size > MAX_DOCUMENT_BYTES:
+        raise InvalidMessage(
+            f"the message is valid but its stored form would be {size:,} bytes, over MongoDB's "
+            f"document limit of {MAX_DOCUMENT_BYTES:,} bytes"
+        )
 
 
 def _reject_late(store: ExtractionStore, valid: list[_Valid], rejections: list[dict],

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pika
 import pika.exceptions
-from pymongo.errors import PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from cohort_packager.config import PackagerOptions, RabbitOptions
 from cohort_packager.ingest.batch import (
@@ -26,12 +26,15 @@ from cohort_packager.ingest.batch import (
     parse_batch,
     store_parsed,
 )
+from cohort_packager.ingest.header_tables import install_exact_number_decoding
 from cohort_packager.store.extraction_store import ExtractionStore
 
 log = logging.getLogger(__name__)
+install_exact_number_decoding()
 
 IDLE_SECONDS = 0.5
 POLL_SECONDS = 0.05
+PARSE_GRACE_SECONDS = 1.0  # a batch taken at the end of the budget may still be parsed
 
 
 class IngestFault(RuntimeError):
@@ -126,7 +129,7 @@ def drain_queues(rabbit: RabbitOptions, options: PackagerOptions, store: Extract
         ) from None
     except PyMongoError as error:
         raise IngestFault(
-            f"MongoDB failed during the tick ({type(error).__name__}: {error}); "
+            f"MongoDB failed during the tick ({_describe(error)}); "
             f"{report.total} messages were settled before it, the rest stay on their queues"
         ) from None
     finally:
@@ -165,11 +168,13 @@ def _consume(connection, options, store, clock, report, started, max_messages, m
                            or full):
                 if pending:
                     pending.settle(channel, report)
-                taken += len(buffer)
-                batch = buffer[:]
+                deadline = max(started + max_seconds, time.monotonic() + PARSE_GRACE_SECONDS)
+                parsed = parse_batch(buffer, clock, deadline)
+                out_of_time = out_of_time or len(parsed.deliveries) < len(buffer)
                 buffer.clear()
-                parsed = parse_batch(batch, clock)
-                pending = _PendingBatch(batch, writer.submit(store_parsed, store, parsed))
+                taken += len(parsed.deliveries)
+                pending = _PendingBatch(parsed.deliveries,
+                                        writer.submit(store_parsed, store, parsed))
             if (out_of_time or idle or taken >= max_messages) and not buffer:
                 if pending:
                     pending.settle(channel, report)
@@ -206,6 +211,18 @@ def _settle(channel, buffer: list[Delivery], outcome: BatchOutcome, report: Tick
             for tag in outcome.acknowledge:
                 channel.basic_ack(tag)
     report.add(outcome)
+
+
+def _describe(error: PyMongoError) -> str:
+    """The error's type, code and, for connection failures, the server's answer. Other error
+    texts can quote the documents being written, so they are left out."""
+    described = type(error).__name__
+    code = getattr(error, "code", None)
+    if code is not None:
+        described += f" code {code}"
+    if isinstance(error, ConnectionFailure):
+        described += f": {str(error)[:300]}"
+    return described
 
 
 def _close_quietly(connection: pika.BlockingConnection) -> None:

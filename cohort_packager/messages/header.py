@@ -69,6 +69,10 @@ def _process_id(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         kind = type(value).__name__
         raise InvalidMessage(f"ProducerProcessID header must be a 32-bit integer, got {kind}")
+    if type(value) is not int:
+        # pika hands over AMQP 64-bit integers as a subclass of int; SMI refuses them here.
+        raise InvalidMessage("ProducerProcessID header must be a 32-bit integer, got a 64-bit "
+                             "integer")
     low, high = INT32
     if not low <= value <= high:
         raise InvalidMessage("ProducerProcessID header must be a 32-bit integer, got a larger one")

@@ -1,4 +1,5 @@
 """parse_header: the five SMI header entries of the AMQP header table."""
+import pika.compat
 import pytest
 
 from cohort_packager.messages import InvalidMessage, MessageHeader, parse_header
@@ -95,6 +96,13 @@ def test_message_guid_must_be_a_string():
 def test_producer_process_id_must_be_an_integer(value, kind):
     assert reason_for(headers(ProducerProcessID=value)) == (
         f"ProducerProcessID header must be a 32-bit integer, got {kind}"
+    )
+
+
+def test_producer_process_id_sent_as_a_64_bit_integer_is_rejected():
+    amqp_long = pika.compat.long(3101)
+    assert reason_for(headers(ProducerProcessID=amqp_long)) == (
+        "ProducerProcessID header must be a 32-bit integer, got a 64-bit integer"
     )
 
 
