@@ -11,6 +11,7 @@ from typing import BinaryIO
 
 from cohort_packager import report_sources
 from cohort_packager.reports import (
+    remove_leftover,
     render_readme,
     write_folder_atomically,
     write_processing_errors,
@@ -38,7 +39,7 @@ class ReportRun:
         """Create this run's staging folder, clearing those left by interrupted runs."""
         folder.parent.mkdir(parents=True, exist_ok=True)
         for leftover in folder.parent.glob(f".{folder.name}{_STAGING}*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+            remove_leftover(leftover)
         staging = folder.parent / f".{folder.name}{_STAGING}{run_id}"
         staging.mkdir()
         return cls(job_id, folder, staging, tuple(planned), newline)

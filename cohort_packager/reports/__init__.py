@@ -1,7 +1,7 @@
 """Report layer: the validation reports of a completed extraction job, byte-compatible with
 the SMI CohortPackager. Pure: no Dagster, no database; it reads documents and writes files."""
 
-from cohort_packager.reports.atomic import write_folder_atomically
+from cohort_packager.reports.atomic import remove_leftover, write_folder_atomically
 from cohort_packager.reports.builder import REPORT_FILES, ReportSet, build_reports
 from cohort_packager.reports.location import ReportLocationError, reports_folder
 from cohort_packager.reports.processing_errors import write_processing_errors
@@ -15,6 +15,7 @@ __all__ = [
     "ReportSet",
     "build_reports",
     "render_readme",
+    "remove_leftover",
     "reports_folder",
     "write_folder_atomically",
     "write_processing_errors",

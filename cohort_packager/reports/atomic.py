@@ -61,16 +61,28 @@ def _leftovers(folder: Path, kind: str) -> list[Path]:
 
 
 def _recover_leftovers(folder: Path) -> None:
-    """Drop half-built folders; restore a retired folder if a crash lost the current one."""
+    """Drop half-built folders; restore a retired folder if a crash lost the current one.
+    Only real folders count: a link or file under a leftover's name is removed, unfollowed."""
     for building in _leftovers(folder, _BUILDING):
-        shutil.rmtree(building)
-    retired = _leftovers(folder, _RETIRED)
-    if retired and not folder.exists():
+        remove_leftover(building)
+    retired = [path for path in _leftovers(folder, _RETIRED) if _is_real_folder(path)]
+    if retired and not folder.exists() and not folder.is_symlink():
         newest = max(retired, key=lambda path: path.stat().st_mtime)
         os.rename(newest, folder)
-        retired.remove(newest)
-    for old in retired:
-        shutil.rmtree(old)
+    for old in _leftovers(folder, _RETIRED):
+        remove_leftover(old)
+
+
+def remove_leftover(path: Path) -> None:
+    """Delete a folder left by an interrupted run; a link is removed, never followed."""
+    if _is_real_folder(path):
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _is_real_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
 
 
 def _write_file(path: Path, writer: Callable[[BinaryIO], int]) -> int:
