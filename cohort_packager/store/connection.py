@@ -6,6 +6,7 @@ run against a real mongod.
 
 from __future__ import annotations
 
+import logging
 import os
 from urllib.parse import quote_plus
 
@@ -17,6 +18,10 @@ from cohort_packager.store.embedded import default_data_directory, ensure_embedd
 
 MONGO_URI_ENV_VAR = "COHORT_PACKAGER_MONGO_URI"
 SERVER_SELECTION_TIMEOUT_MS = 10_000
+
+# At DEBUG, pymongo logs every command and reply with its documents, which hold message
+# contents (source file paths, verifier findings). A filter drops them whatever the level.
+logging.getLogger("pymongo.command").addFilter(lambda record: False)
 
 
 def mongo_uri(options: MongoOptions) -> str:
