@@ -124,8 +124,8 @@ def drain_queues(rabbit: RabbitOptions, options: PackagerOptions, store: Extract
     except pika.exceptions.AMQPError as error:
         raise IngestFault(
             f"the RabbitMQ connection failed during the tick ({type(error).__name__}) after "
-            f"{report.total} messages were settled; unacknowledged messages will be "
-            "delivered again and stored once"
+            f"{report.total} messages were stored; those whose acknowledgement did not reach "
+            "the broker will be delivered again and counted as repeats, nothing is lost"
         ) from None
     except PyMongoError as error:
         raise IngestFault(
