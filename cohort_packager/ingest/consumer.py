@@ -140,7 +140,8 @@ def drain_queues(rabbit: RabbitOptions, options: PackagerOptions, store: Extract
 
 def _consume(connection, options, store, clock, report, started, max_messages, max_seconds):
     """Collect deliveries into batches; while one batch is written to MongoDB on a worker
-    thread, the next is collected. Acknowledgements stay on this thread, after each write."""
+    thread, the next is collected and parsed. Acknowledgements stay on this thread, after
+    each write, and a batch is written only once the one before it is settled."""
     channel = connection.channel()
     buffer: list[Delivery] = []
     for key, queue in options.queues.items():
@@ -162,17 +163,18 @@ def _consume(connection, options, store, clock, report, started, max_messages, m
                 pending = None
                 last_delivery = now  # the acknowledgements free prefetch credit
             out_of_time = now - started >= max_seconds
-            idle = now - last_delivery >= IDLE_SECONDS
+            # A pending write holds prefetch credit, so a quiet queue means idle only without one.
+            idle = pending is None and now - last_delivery >= IDLE_SECONDS
             full = taken + len(buffer) >= max_messages
             if buffer and (len(buffer) >= options.ingest_batch_size or idle or out_of_time
                            or full):
-                if pending:
-                    pending.settle(channel, report)
                 deadline = max(started + max_seconds, time.monotonic() + PARSE_GRACE_SECONDS)
                 parsed = parse_batch(buffer, clock, deadline)
                 out_of_time = out_of_time or len(parsed.deliveries) < len(buffer)
                 buffer.clear()
                 taken += len(parsed.deliveries)
+                if pending:
+                    pending.settle(channel, report)
                 pending = _PendingBatch(parsed.deliveries,
                                         writer.submit(store_parsed, store, parsed))
             if (out_of_time or idle or taken >= max_messages) and not buffer:

@@ -12,16 +12,16 @@ import struct
 
 import pika.data
 
-_FLOATING_POINT = {b"f": (">f", 4), b"d": (">d", 8)}
+_FLOATING_POINT = {ord("f"): (">f", 4), ord("d"): (">d", 8)}
 _pika_decode_value = pika.data.decode_value
 
 
 def _decode_value(encoded: bytes, offset: int):
-    kind = encoded[offset:offset + 1]
-    if kind in _FLOATING_POINT:
-        layout, size = _FLOATING_POINT[kind]
-        return struct.unpack_from(layout, encoded, offset + 1)[0], offset + 1 + size
-    return _pika_decode_value(encoded, offset)
+    floating = _FLOATING_POINT.get(encoded[offset])
+    if floating is None:
+        return _pika_decode_value(encoded, offset)
+    layout, size = floating
+    return struct.unpack_from(layout, encoded, offset + 1)[0], offset + 1 + size
 
 
 def install_exact_number_decoding() -> None:
