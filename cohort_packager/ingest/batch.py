@@ -2,8 +2,9 @@
 
 `store_batch` parses every delivery (`parse_batch`), writes the valid ones and the rejected
 ones with their reasons (`store_parsed`), and only then returns the decisions: the caller
-acknowledges nothing that is not durably stored. If MongoDB fails part way, the exception propagates and no decision is returned; every
-write is idempotent, so redelivering the whole batch later is safe.
+acknowledges nothing that is not durably stored. If MongoDB fails part way, the exception
+propagates and no decision is returned; every write is idempotent, so redelivering the whole
+batch later is safe.
 """
 
 from __future__ import annotations
