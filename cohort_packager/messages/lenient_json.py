@@ -10,9 +10,10 @@ import json
 import json5
 
 from .errors import InvalidMessage
+from .lenient_rewrite import rewrite_as_strict
 
-# The lenient parser is pure Python and slow (about a second for 100 KiB), so larger texts
-# get the strict parser only.
+# The complete lenient parser is pure Python and slow (about a second for 100 KiB), so larger
+# texts get the strict parser only; the common lenient forms are rewritten as strict JSON first.
 LENIENT_SIZE_LIMIT = 64 * 1024
 
 
@@ -64,6 +65,14 @@ def loads(text: str, what: str) -> object:
 
     if not _small_enough_for_lenient(text):
         raise InvalidMessage(f"{what} is not valid JSON: {strict_problem}")
+    rewritten = rewrite_as_strict(text)
+    try:
+        if rewritten is not None:
+            return _STRICT.decode(rewritten)
+    except RecursionError:
+        raise InvalidMessage(f"{what} is nested too deeply to be parsed") from None
+    except ValueError:
+        pass
     try:
         return json5.loads(text, object_pairs_hook=JsonObject)
     except RecursionError:
