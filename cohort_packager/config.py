@@ -130,7 +130,7 @@ def _packager_options(section: _Section) -> PackagerOptions:
         job_watcher_interval_seconds=section.positive("JobWatcherTimeoutInSeconds", 30),
         report_newline=_report_newline(section),
         queues=queues,
-        ingest_max_messages_per_tick=section.positive("IngestMaxMessagesPerTick", 50_000),
+        ingest_max_messages_per_tick=section.positive("IngestMaxMessagesPerTick", 100_000),
         ingest_max_seconds_per_tick=section.positive("IngestMaxSecondsPerTick", 20.0,
                                                      maximum=50),
         ingest_batch_size=section.positive("IngestBatchSize", 1000),
