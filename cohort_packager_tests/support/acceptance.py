@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pika
+import yaml
 
 ACCEPTANCE_DIR = Path(
     os.environ.get("COHORT_PACKAGER_ACCEPTANCE_DIR",
@@ -82,3 +83,20 @@ def publish(channel, queue_name: str, headers: dict, body: bytes) -> None:
         headers=headers,
     )
     channel.basic_publish(exchange="", routing_key=queue_name, body=body, properties=properties)
+
+
+def publish_case(case: AcceptanceCase, environment) -> None:
+    """Set up the protocol of the acceptance README for `case` in a test environment: its
+    ReportNewLine configured, its written files on disk, every message on its queue."""
+    document = yaml.safe_load(environment.config_path.read_text())
+    document["CohortPackagerOptions"]["ReportNewLine"] = case.meta["report_newline"]
+    environment.config_path.write_text(yaml.safe_dump(document))
+    create_written_files(case, environment.extract_root)
+    environment.declare_queues()
+    connection, channel = environment.channel()
+    try:
+        for message in case.messages:
+            publish(channel, environment.queue_names[message.queue], message.headers,
+                    message.body)
+    finally:
+        connection.close()

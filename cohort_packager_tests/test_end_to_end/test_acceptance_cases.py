@@ -7,15 +7,13 @@ import subprocess
 import sys
 
 import pytest
-import yaml
 from dagster import DagsterInstance
 
 from cohort_packager_tests.support.acceptance import (
     COMPARE_SCRIPT,
     case_names,
-    create_written_files,
     load_case,
-    publish,
+    publish_case,
 )
 from cohort_packager_tests.support.service import ServiceDriver
 
@@ -23,13 +21,7 @@ from cohort_packager_tests.support.service import ServiceDriver
 @pytest.mark.parametrize("case_name", case_names())
 def test_acceptance_case_reports_match_expected_bytes(case_name, environment):
     case = load_case(case_name)
-    _set_newline(environment.config_path, case.meta["report_newline"])
-    create_written_files(case, environment.extract_root)
-    environment.declare_queues()
-    connection, channel = environment.channel()
-    for message in case.messages:
-        publish(channel, environment.queue_names[message.queue], message.headers, message.body)
-    connection.close()
+    publish_case(case, environment)
 
     instance = DagsterInstance.ephemeral()
     driver = ServiceDriver(instance)
@@ -46,8 +38,3 @@ def test_acceptance_case_reports_match_expected_bytes(case_name, environment):
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
-
-def _set_newline(config_path, newline):
-    document = yaml.safe_load(config_path.read_text())
-    document["CohortPackagerOptions"]["ReportNewLine"] = newline
-    config_path.write_text(yaml.safe_dump(document))

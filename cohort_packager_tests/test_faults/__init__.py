@@ -22,6 +22,7 @@ from cohort_packager.reports import reports_folder
 from cohort_packager.store.extraction_store import ExtractionStore
 from cohort_packager_tests.support.acceptance import COMPARE_SCRIPT, CaseMessage, publish
 from cohort_packager_tests.support.service import ServiceDriver
+from cohort_packager_tests.support.store_contents import document_counts
 
 COLLECTION_OF_QUEUE = {
     "ExtractRequestInfoOptions": "jobs",
@@ -84,15 +85,6 @@ def drain_until_empty(environment, store: ExtractionStore | None = None,
 
 def per_queue(messages: Iterable[CaseMessage]) -> Counter:
     return Counter(message.queue for message in messages)
-
-
-def document_counts(store: ExtractionStore) -> dict[str, int]:
-    return {
-        "jobs": store.jobs.count_documents({}),
-        "fileCollections": store.collections.count_documents({}),
-        "fileOutcomes": store.outcomes.count_documents({}),
-        "rejectedMessages": store.rejected.count_documents({}),
-    }
 
 
 def stored_per_queue(store: ExtractionStore) -> Counter:

@@ -43,15 +43,6 @@ def ingest(environment, store: ExtractionStore | None = None, packager=None,
                         store or environment.store, clock or ArrivalClock(), max_seconds=15)
 
 
-def document_counts(store: ExtractionStore) -> dict[str, int]:
-    return {
-        "jobs": store.jobs.count_documents({}),
-        "fileCollections": store.collections.count_documents({}),
-        "fileOutcomes": store.outcomes.count_documents({}),
-        "rejectedMessages": store.rejected.count_documents({}),
-    }
-
-
 def queue_depths(environment) -> dict[str, int]:
     return {key: environment.queue_depth(key) for key in QUEUE_KEYS}
 

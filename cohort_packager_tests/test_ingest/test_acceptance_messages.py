@@ -7,8 +7,9 @@ from collections import Counter
 import pytest
 
 from cohort_packager_tests.support.acceptance import case_names, load_case, publish
+from cohort_packager_tests.support.store_contents import document_counts
 
-from . import all_empty, document_counts, ingest, queue_depths
+from . import all_empty, ingest, queue_depths
 
 COLLECTION_OF_QUEUE = {
     "ExtractRequestInfoOptions": "jobs",

@@ -14,8 +14,9 @@ from cohort_packager_tests.support.messages import (
     one_of_each,
     request_info,
 )
+from cohort_packager_tests.support.store_contents import document_counts
 
-from . import all_empty, document_counts, ingest, per_queue, publish_all, queue_depths
+from . import all_empty, ingest, per_queue, publish_all, queue_depths
 
 BUILDERS = {
     "request info": request_info,

@@ -22,8 +22,9 @@ from cohort_packager_tests.support.messages import (
     new_guid,
     request_info,
 )
+from cohort_packager_tests.support.store_contents import document_counts
 
-from . import all_empty, document_counts, ingest, publish_all, queue_depths
+from . import all_empty, ingest, publish_all, queue_depths
 
 JOB_ID = "6d0f1a52-7c1e-4d53-9a57-0b8f2f1e9c11"
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"

@@ -16,8 +16,9 @@ from cohort_packager_tests.support.messages import (
     new_guid,
     request_info,
 )
+from cohort_packager_tests.support.store_contents import document_counts
 
-from . import all_empty, document_counts, ingest, per_queue, publish_all, queue_depths
+from . import all_empty, ingest, per_queue, publish_all, queue_depths
 
 PUBLISHED_AT = datetime(2024, 3, 1, 9, 30, 0)
 

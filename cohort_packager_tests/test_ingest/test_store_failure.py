@@ -15,8 +15,9 @@ from cohort_packager.config import QueueOptions
 from cohort_packager.ingest.consumer import IngestFault
 from cohort_packager.store.extraction_store import ExtractionStore
 from cohort_packager_tests.support.messages import FILE_STATUS, file_status, new_guid, one_of_each
+from cohort_packager_tests.support.store_contents import document_counts
 
-from . import all_empty, document_counts, ingest, per_queue, publish_all, queue_depths
+from . import all_empty, ingest, per_queue, publish_all, queue_depths
 
 
 def test_an_unreachable_store_stops_the_tick_and_leaves_every_message_queued(environment):

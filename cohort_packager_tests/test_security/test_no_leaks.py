@@ -10,7 +10,6 @@ import json
 import logging
 
 import pytest
-import yaml
 from dagster import DagsterInstance
 from dagster._core.remote_representation.external_data import (
     RepositorySnap,
@@ -24,9 +23,8 @@ from cohort_packager.messages import InvalidMessage, parse_failure_report
 from cohort_packager.messages.lenient_json import loads
 from cohort_packager_tests.support.acceptance import (
     case_names,
-    create_written_files,
     load_case,
-    publish,
+    publish_case,
 )
 from cohort_packager_tests.support.service import ServiceDriver
 
@@ -92,13 +90,7 @@ def run_case(name: str, environment, monkeypatch, caplog, capfd):
     Returns the case and the text an operator can read, per channel."""
     monkeypatch.setenv(MONGO_PASSWORD_ENV_VAR, MONGO_PASSWORD)
     case = load_case(name)
-    _set_newline(environment.config_path, case.meta["report_newline"])
-    create_written_files(case, environment.extract_root)
-    environment.declare_queues()
-    connection, channel = environment.channel()
-    for message in case.messages:
-        publish(channel, environment.queue_names[message.queue], message.headers, message.body)
-    connection.close()
+    publish_case(case, environment)
     capfd.readouterr()
 
     instance = DagsterInstance.ephemeral()
@@ -121,11 +113,6 @@ def _record_text(record: logging.LogRecord) -> str:
     exception = logging.Formatter().formatException(record.exc_info) if record.exc_info else ""
     return "\n".join([record.getMessage(), repr(vars(record)), exception])
 
-
-def _set_newline(config_path, newline: str) -> None:
-    document = yaml.safe_load(config_path.read_text())
-    document["CohortPackagerOptions"]["ReportNewLine"] = newline
-    config_path.write_text(yaml.safe_dump(document))
 
 
 def _read(path) -> str:
