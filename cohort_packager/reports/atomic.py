@@ -65,11 +65,13 @@ def _recover_leftovers(folder: Path) -> None:
     Only real folders count: a link or file under a leftover's name is removed, unfollowed."""
     for building in _leftovers(folder, _BUILDING):
         remove_leftover(building)
-    retired = [path for path in _leftovers(folder, _RETIRED) if _is_real_folder(path)]
-    if retired and not folder.exists() and not folder.is_symlink():
-        newest = max(retired, key=lambda path: path.stat().st_mtime)
+    retired = _leftovers(folder, _RETIRED)
+    restorable = [path for path in retired if _is_real_folder(path)]
+    if restorable and not folder.exists() and not folder.is_symlink():
+        newest = max(restorable, key=lambda path: path.stat().st_mtime)
         os.rename(newest, folder)
-    for old in _leftovers(folder, _RETIRED):
+        retired.remove(newest)
+    for old in retired:
         remove_leftover(old)
 
 

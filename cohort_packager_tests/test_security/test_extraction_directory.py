@@ -96,14 +96,8 @@ def test_a_stored_job_whose_directory_leads_out_of_the_root_gets_no_reports(
 def test_a_project_folder_that_links_out_of_the_root_fails_the_report_run(
         environment, outside):
     (environment.extract_root / "PRJ").symlink_to(outside, target_is_directory=True)
-    before = tree_snapshot(outside)
 
-    _, runs = _ingest_and_report(environment,
-                                 _zero_file_job(new_guid(), "PRJ/extractions/" + NAME))
-
-    assert [run.success for run in runs] == [False]
-    assert "outside the extraction root" in " ".join(step_failures(runs[0]))
-    assert tree_snapshot(outside) == before
+    _assert_refused_leaving_outside_untouched(environment, outside, "PRJ/extractions/" + NAME)
 
 
 @pytest.mark.parametrize("link", ["PRJ042/extractions/reports",
@@ -111,14 +105,8 @@ def test_a_project_folder_that_links_out_of_the_root_fails_the_report_run(
 def test_a_reports_folder_that_links_out_of_the_root_fails_the_report_run(
         environment, outside, link):
     _link(environment.extract_root / link, outside)
-    before = tree_snapshot(outside)
 
-    _, runs = _ingest_and_report(environment,
-                                 _zero_file_job(new_guid(), "PRJ042/extractions/" + NAME))
-
-    assert [run.success for run in runs] == [False]
-    assert "outside the extraction root" in " ".join(step_failures(runs[0]))
-    assert tree_snapshot(outside) == before
+    _assert_refused_leaving_outside_untouched(environment, outside, "PRJ042/extractions/" + NAME)
 
 
 @pytest.mark.parametrize("leftover", [".{name}.old-" + "a" * 32, ".{name}.new-" + "b" * 32,
@@ -141,3 +129,15 @@ def test_leftovers_that_link_out_of_the_root_are_neither_followed_nor_emptied(
 def _link(path: Path, target: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.symlink_to(target, target_is_directory=True)
+
+
+def _assert_refused_leaving_outside_untouched(environment, outside: Path, directory: str):
+    """A zero-file job in `directory` gets a failed report run that names the escape, and
+    nothing outside the root changes."""
+    before = tree_snapshot(outside)
+
+    _, runs = _ingest_and_report(environment, _zero_file_job(new_guid(), directory))
+
+    assert [run.success for run in runs] == [False]
+    assert "outside the extraction root" in " ".join(step_failures(runs[0]))
+    assert tree_snapshot(outside) == before
